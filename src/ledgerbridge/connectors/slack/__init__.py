@@ -1,0 +1,1 @@
+"""Slack connector: ``chat.postMessage`` with Block Kit blocks and incoming webhooks, paced per channel."""

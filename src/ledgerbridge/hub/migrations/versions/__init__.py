@@ -1,0 +1,1 @@
+"""Hub schema revisions (a package so that wheels ship them)."""

@@ -1,0 +1,1 @@
+"""The SMTP emulator: an aiosmtpd listener that keeps a mailbox, readable as JSON at ``/_sandbox/mail``."""
