@@ -148,6 +148,65 @@ _SANDBOX_FLOWS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 )
 
 
+#: NetSuite demo seed → Pigment demo seed (docs/sandbox.md): the planning flows' mapping tables.
+#: Balance-sheet and below-the-line accounts are "-" (not in the P&L model); several NetSuite accounts roll up
+#: into one Pigment account, as a real FP&A model's chart is coarser than the ERP's.
+_SANDBOX_ACCOUNTS: tuple[tuple[str, str], ...] = (
+    *((number, "-") for number in (
+        "1000", "1010", "1020", "1030", "1100", "1150", "1200", "1400", "1500", "1510", "1590", "2000",
+        "2100", "2110", "2120", "2200", "2300", "2500", "2600", "3000", "3010", "3020",
+        "7000", "7010", "8000", "8010", "8020",
+    )),
+    ("4000", "REV"), ("4010", "4000"), ("4020", "4100"), ("4030", "4000"), ("4090", "4000"),
+    ("5000", "COGS"), ("5010", "5000"), ("5020", "5100"), ("5030", "5000"),
+    ("6000", "OPEX"), ("6100", "6000"), ("6110", "6100"), ("6120", "6100"), ("6200", "6500"),
+    ("6300", "6200"), ("6400", "6400"), ("6500", "6300"), ("6600", "6600"), ("6700", "6500"),
+)  # fmt: skip
+_SANDBOX_SUBSIDIARIES: tuple[tuple[str, str], ...] = (("1", "US01"), ("2", "UK01"), ("3", "DE01"))
+_SANDBOX_DEPARTMENTS: tuple[tuple[str, str], ...] = (
+    ("1", "100"), ("2", "100"), ("3", "100"), ("4", "200"), ("5", "200"), ("6", "200"),
+    ("7", "300"), ("8", "500"), ("9", "400"), ("10", "400"), ("11", "400"),
+)  # fmt: skip
+#: the Pigment department of GL lines that carry none
+SANDBOX_UNASSIGNED_DEPARTMENT = "000"
+
+
+def _mapping(kind: str, key: str, value: str, rows: tuple[tuple[str, str], ...]) -> CommentedMap:
+    node = CommentedMap(kind=kind, key_columns=CommentedSeq([key]))
+    node["key_columns"].fa.set_flow_style()
+    node["rows"] = CommentedSeq(_flow_map(**{key: k, value: v}) for k, v in rows)
+    return node
+
+
+def _planning_mappings() -> CommentedMap:
+    """The sandbox's accounts / subsidiaries / departments tables for the planning flows."""
+    return CommentedMap(
+        {
+            "planning-accounts": _mapping(
+                "accounts", "netsuite_account", "pigment_account", _SANDBOX_ACCOUNTS
+            ),
+            "planning-entities": _mapping(
+                "subsidiaries", "netsuite_subsidiary", "pigment_entity", _SANDBOX_SUBSIDIARIES
+            ),
+            "planning-departments": _mapping(
+                "departments", "netsuite_department", "pigment_department", _SANDBOX_DEPARTMENTS
+            ),
+        }
+    )
+
+
+def _sandbox_params(name: str, connections: Mapping[str, Any]) -> CommentedMap | None:
+    """Params a sandbox flow needs beyond its defaults."""
+    if name in {"gl-actuals-to-planning", "period-close", "hierarchy-to-planning"}:
+        params = CommentedMap(unassigned_department=SANDBOX_UNASSIGNED_DEPARTMENT)
+        if name == "period-close":
+            for system in ("slack", "email"):
+                if system in connections:
+                    params[f"{system}_connection"] = system
+        return params
+    return None
+
+
 def _trigger(spec: Mapping[str, Any]) -> CommentedMap:
     # quote cron expressions: `0 * * * *` is legal YAML unquoted, but nobody should have to know that
     items = {key: DoubleQuotedScalarString(value) if key == "cron" else value for key, value in spec.items()}
@@ -297,7 +356,11 @@ def render_sandbox(sandbox: Mapping[str, Any], *, state_dir: str = ".ledgerbridg
     flows = CommentedSeq()
     for name, source, target, trigger in _SANDBOX_FLOWS:
         if source in connections and target in connections:
-            flows.append(CommentedMap(name=name, source=source, target=target, trigger=_trigger(trigger)))
+            flow = CommentedMap(name=name, source=source, target=target, trigger=_trigger(trigger))
+            params = _sandbox_params(name, connections)
+            if params is not None:
+                flow["params"] = params
+            flows.append(flow)
 
     root = CommentedMap()
     root["version"] = 1
@@ -305,6 +368,8 @@ def render_sandbox(sandbox: Mapping[str, Any], *, state_dir: str = ".ledgerbridg
     root["hub"] = CommentedMap(url="sqlite:///.ledgerbridge/hub.db")
     root["logging"] = CommentedMap(level="INFO", json=False)
     root["connections"] = connections
+    if "netsuite" in connections and "pigment" in connections:
+        root["mappings"] = _planning_mappings()
     root["flows"] = flows
     root.yaml_set_comment_before_after_key(
         "connections",
