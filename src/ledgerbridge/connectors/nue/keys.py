@@ -25,3 +25,9 @@ def idempotency_key(kind: str, source_id: str, *parts: str | int | None) -> str:
         return clean
     digest = hashlib.sha256(raw.encode()).hexdigest()[:20]
     return f"{clean[: MAX_KEY_LENGTH - len(digest) - 1]}-{digest}"
+
+
+def is_ledgerbridge_key(key: str | None, kind: str) -> bool:
+    """True when ``key`` is one :func:`idempotency_key` made for ``kind``: the record was written to Nue by
+    ledgerbridge itself (a flow reading Nue uses this to never echo it back to where it came from)."""
+    return bool(key) and str(key).startswith(f"lb-{kind}-")

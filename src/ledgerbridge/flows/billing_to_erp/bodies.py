@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledgerbridge.errors import ActionNeeded, RecordRejected
+from ledgerbridge.flows.billing_to_erp.records import NO_PRODUCT
 from ledgerbridge.hub import RecordView
 from ledgerbridge.mapping import GlAccountMapping, RecordTypeMapping
 from ledgerbridge.money import to_decimal
@@ -82,7 +83,7 @@ def transaction_lines(lines: list[Mapping[str, Any]], items: Mapping[str, str]) 
     out: list[dict[str, Any]] = []
     for line in lines:
         body: dict[str, Any] = {
-            "item": {"id": items[str(line["product_id"])]},
+            "item": {"id": items[str(line["product_id"] or NO_PRODUCT)]},
             "quantity": to_decimal(line.get("quantity") or "1"),
             "amount": to_decimal(line["amount"]),
             "custcol_nue_order_product_id": line.get("order_product_id"),
@@ -144,8 +145,11 @@ def return_authorization_body(
         "externalId": external_id,
         "entity": {"id": customer},
         "item": {"items": transaction_lines(payload["lines"], items)},
-        "custbody_nue_order_id": payload["order_id"],
     }
+    if payload.get("order_id"):
+        body["custbody_nue_order_id"] = payload["order_id"]
+    if payload.get("credit_memo_id"):
+        body["custbody_nue_credit_memo_id"] = payload["credit_memo_id"]
     if sales_order is not None:
         body["createdFrom"] = {"id": sales_order}
     return _with_present(body, payload, {"tran_date": "tranDate", "order_number": "otherRefNum"})
@@ -163,8 +167,11 @@ def credit_memo_body(
         "entity": {"id": customer},
         "createdFrom": {"id": return_authorization},
         "item": {"items": transaction_lines(payload["lines"], items)},
-        "custbody_nue_invoice_id": payload["invoice_id"],
     }
+    if payload.get("invoice_id"):
+        body["custbody_nue_invoice_id"] = payload["invoice_id"]
+    if payload.get("credit_memo_id"):
+        body["custbody_nue_credit_memo_id"] = payload["credit_memo_id"]
     return _with_present(body, payload, {"tran_date": "tranDate", "invoice_name": "otherRefNum"})
 
 

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from ledgerbridge.connectors.nue import (
+    CreditMemo,
+    CreditMemoStatus,
     Customer,
     Invoice,
     InvoiceStatus,
@@ -22,13 +24,14 @@ from ledgerbridge.connectors.nue import (
     OrderStatus,
 )
 from ledgerbridge.connectors.nue.client import INVOICE_INCLUDES
+from ledgerbridge.connectors.nue.keys import is_ledgerbridge_key
 from ledgerbridge.connectors.nue.records import NueRecord
 from ledgerbridge.engine.checkpoints import CheckpointedStream
 from ledgerbridge.engine.cursors import Cursor
 from ledgerbridge.flows.base import RunOutcome
 from ledgerbridge.flows.billing_ids import NUE
 from ledgerbridge.flows.billing_to_erp import records
-from ledgerbridge.flows.billing_to_erp.feed import ALL_STREAMS, CUSTOMERS, INVOICES, ORDERS
+from ledgerbridge.flows.billing_to_erp.feed import ALL_STREAMS, CREDIT_MEMOS, CUSTOMERS, INVOICES, ORDERS
 from ledgerbridge.flows.billing_to_erp.settings import BillingParams
 from ledgerbridge.hub import HubStore, StagedRecord, State
 
@@ -36,6 +39,10 @@ R = TypeVar("R", bound=NueRecord)
 PAGE = 100
 #: what an invoice read asks Nue to include: its applications (the default) and its orders' statuses
 INVOICE_READ_INCLUDES: tuple[str, ...] = (*INVOICE_INCLUDES, "orders")
+#: credit memo states that exist in the ledger (drafts may still change; cancelled ones never counted)
+POSTED_MEMO_STATES = frozenset(
+    {CreditMemoStatus.ACTIVE, CreditMemoStatus.PARTIALLY_APPLIED, CreditMemoStatus.APPLIED}
+)
 
 
 def cancelled_orders(invoice: Invoice) -> list[str]:
@@ -110,6 +117,8 @@ class NueReader:
             await self._run(_Stream(ORDERS, self._read_orders, self._order))
         if INVOICES in streams:
             await self._run(_Stream(INVOICES, self._read_invoices, self._invoice))
+        if CREDIT_MEMOS in streams:
+            await self._run(_Stream(CREDIT_MEMOS, self._read_credit_memos, self._credit_memo))
         for reason, count in sorted(self._left.items()):
             self.outcome.notes.append(f"{count} {reason}")
 
@@ -129,6 +138,9 @@ class NueReader:
         # the billed orders come along (id and status), so an invoice of a cancelled order is seen
         # without asking Nue for each order
         return self.nue.invoices(_moment(start), after_id=_tie(start), includes=INVOICE_READ_INCLUDES)
+
+    def _read_credit_memos(self, start: Cursor | None) -> AsyncIterator[CreditMemo]:
+        return self.nue.credit_memos(_moment(start), after_id=_tie(start))
 
     # ---- conversions ----------------------------------------------------------------------------------
 
@@ -204,6 +216,36 @@ class NueReader:
         page.add(rows, _cursor(invoice))
         page.sources += 1
 
+    async def _credit_memo(self, memo: CreditMemo, page: _Page) -> None:
+        if memo.status not in POSTED_MEMO_STATES:
+            return
+        if is_ledgerbridge_key(memo.idempotency_key, "cm"):
+            # made in NetSuite and mirrored into Nue by erp-payments-to-billing: never echoed back
+            return
+        day = memo.credit_memo_date or memo.activated_date
+        if day is not None and day < self.invoices_from:
+            self._leave(f"credit memo(s) dated before {self.invoices_from.isoformat()} left in Nue (go-live)")
+            return
+        rows = records.credit_memo_rows(memo)
+        credit = rows[-1]
+        if len(rows) == 1:
+            returned = str(credit.payload["return_order_id"])
+            if not await asyncio.to_thread(self._is_return, returned):
+                self._leave("credit memo(s) of negative changes that never reached NetSuite left in Nue")
+                return
+            page.links.append((credit.key, (NUE, records.ORDER, returned), records.LINK_RETURN))
+        else:
+            page.links.append((credit.key, rows[0].key, records.LINK_RETURN))
+        # a product sold through an order is already staged with its full facts (its type); only a
+        # product the hub has never seen is staged from the memo line
+        items = [
+            records.memo_item_record(item, mapping_version=self.item_mapping_version) for item in memo.items
+        ]
+        unknown = await asyncio.to_thread(self._unstaged, [row for row in items if row is not None])
+        page.add(unknown, _cursor(memo))
+        page.add(rows, _cursor(memo))
+        page.sources += 1
+
     async def _cancelled_invoice(self, invoice: Invoice, page: _Page) -> None:
         """An invoice cancelled in Nue after it was staged but before it reached NetSuite (typically the
         fix for an invoice of a cancelled order): restage its waiting rows marked cancelled, so a
@@ -214,6 +256,9 @@ class NueReader:
         if marked:
             page.add(marked, _cursor(invoice))
             page.sources += 1
+
+    def _unstaged(self, rows: Sequence[StagedRecord]) -> list[StagedRecord]:
+        return [row for row in rows if self.hub.find(self.flow, *row.key) is None]
 
     def _untransferred(self, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
         found = {key: self.hub.find(self.flow, *key) for key in keys}
@@ -264,7 +309,10 @@ class NueReader:
     async def _missing_customers(self, page: _Page) -> None:
         """Stage the customer of every order whose customer is not in the hub yet (Customer Since unset)."""
         orders = [
-            row for row in page.staged if row.source_type == records.ORDER and "customer_id" in row.payload
+            row
+            for row in page.staged
+            if row.source_type in (records.ORDER, records.CREDIT_RETURN, records.CREDIT_MEMO)
+            and "customer_id" in row.payload
         ]
         wanted = sorted({str(row.payload["customer_id"]) for row in orders} - self._customers_checked)
         if not wanted:

@@ -22,10 +22,17 @@ FEED_STREAM = "nue.events"
 CUSTOMERS = "nue.customers"
 ORDERS = "nue.orders"
 INVOICES = "nue.invoices"
-#: every stream the reader knows, in the order it reads them (an invoice needs its order in the hub)
-ALL_STREAMS: tuple[str, ...] = (CUSTOMERS, ORDERS, INVOICES)
+CREDIT_MEMOS = "nue.credit_memos"
+#: every stream the reader knows, in the order it reads them (an invoice needs its order in the hub, a
+#: credit memo of a negative change needs that change's return authorization)
+ALL_STREAMS: tuple[str, ...] = (CUSTOMERS, ORDERS, INVOICES, CREDIT_MEMOS)
 #: Nue event object type → the stream holding those records (change orders are orders in Nue)
-STREAM_OF: dict[str, str] = {"customer": CUSTOMERS, "order": ORDERS, "invoice": INVOICES}
+STREAM_OF: dict[str, str] = {
+    "customer": CUSTOMERS,
+    "order": ORDERS,
+    "invoice": INVOICES,
+    "credit_memo": CREDIT_MEMOS,
+}
 #: an event type no event has: a filtered read answers with no events and the feed's head as its cursor
 _HEAD_PROBE = "ledgerbridge.head"
 

@@ -105,6 +105,8 @@ class BillingToErp:
             items=items,
             skip_zero_invoices=params.skip_zero_invoices,
             transfer_cancelled_order_invoices=params.transfer_cancelled_order_invoices,
+            credit_item=params.credit_item,
+            subsidiary=params.subsidiary,
         )
         # dependency order: a sales order needs its customer and items, an invoice its sales order
         for target_type in TARGET_ORDER:

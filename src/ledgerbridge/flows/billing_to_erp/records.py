@@ -13,6 +13,10 @@ order              salesorder        lb-nue-so-<id>       header + lines by Nue 
 order (change)     salesorder_append lb-nue-so-<id>       lines to append to the ORIGINAL sales order(s)
 order_product      salesorder_line   lb-nue-so-<o>_<op>   the line's place; linked order → line
 invoice            invoice           lb-nue-inv-<id>      one row per (invoice, original sales order)
+credit_memo        creditmemo        lb-nue-cm-<id>       a Nue credit memo, created from its return
+                                                          authorization (that of the negative change
+                                                          it credits, or the one below)
+credit_return      returnauthorization lb-nue-ra-<id>     the return a hand-made Nue credit memo credits
 =================  ================  ===================  ==============================================
 
 Items and sales orders keep Nue ids in the hub and are resolved at write time on purpose: a record that
@@ -29,7 +33,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from ledgerbridge.connectors.nue import Customer, Invoice, InvoiceItemDetail, Order, OrderProduct, OrderType
+from ledgerbridge.connectors.nue import (
+    CreditMemo,
+    CreditMemoItem,
+    Customer,
+    Invoice,
+    InvoiceItemDetail,
+    Order,
+    OrderProduct,
+    OrderType,
+)
 from ledgerbridge.flows.billing_ids import NETSUITE, NUE, external_id, sanitise
 from ledgerbridge.hub import StagedRecord
 
@@ -39,6 +52,12 @@ ORDER: Final = "order"
 ORDER_PRODUCT: Final = "order_product"
 ORDER_APPEND: Final = "order_append"
 INVOICE: Final = "invoice"
+CREDIT_MEMO: Final = "credit_memo"
+CREDIT_RETURN: Final = "credit_return"
+#: the product id of a credit line that names no product (the flow's ``credit_item`` is used for it)
+NO_PRODUCT: Final = ""
+#: Nue's ``source`` of a credit memo that bills a negative change (its ``orderIds`` name the change)
+NEGATIVE_CHANGE_SOURCE: Final = "NegativeInvoice"
 
 #: NetSuite-side types, in dependency order (the flow writes them in this order)
 TARGET_ORDER: Final[tuple[str, ...]] = (
@@ -372,3 +391,104 @@ def invoice_records(invoice: Invoice, holders: Mapping[str, str] | None = None) 
             )
         )
     return records
+
+
+def memo_item_record(item: CreditMemoItem, *, mapping_version: str | None) -> StagedRecord | None:
+    """The item a credit memo line credits, staged in case it was never sold through an order."""
+    if not item.product_id:
+        return None
+    payload = {"product_id": item.product_id, "name": item.product_name or item.product_id, "sku": None}
+    return StagedRecord(
+        source_system=NUE,
+        source_type=PRODUCT,
+        source_id=item.product_id,
+        external_id=external_id("prod", item.product_id),
+        target_system=NETSUITE,
+        target_type="item",
+        payload={**payload, "product_type": None},
+        mapping_version=mapping_version,
+    )
+
+
+def _memo_line(item: CreditMemoItem) -> dict[str, Any]:
+    """A credit memo line as a return line: positive quantity and amount (Nue may sign them either way)."""
+    quantity = abs(item.quantity) if item.quantity is not None else Decimal(1)
+    return {
+        "detail_id": item.id,
+        "order_product_id": item.order_product_id,
+        "product_id": item.product_id or NO_PRODUCT,
+        "quantity": quantity or Decimal(1),
+        "amount": abs(item.amount),
+        "start_date": _day(item.start_date),
+        "end_date": _day(item.end_date),
+    }
+
+
+def _memo_payload(memo: CreditMemo, returned: str, return_type: str) -> dict[str, Any]:
+    return {
+        "invoice_id": None,
+        "credit_memo_id": memo.id,
+        "invoice_name": memo.name,
+        "return_order_id": returned,
+        "return_source_type": return_type,
+        "customer_id": memo.customer_id,
+        "tran_date": _day(memo.credit_memo_date or memo.activated_date),
+        "amount": memo.amount,
+        "lines": [_memo_line(item) for item in memo.items],
+    }
+
+
+def credit_memo_rows(memo: CreditMemo) -> list[StagedRecord]:
+    """A Nue credit memo as NetSuite rows.
+
+    One that bills a negative change (``source`` NegativeInvoice, Nue's ``negative invoices as credit
+    memos`` setting) becomes a credit memo created from that change's return authorization, exactly like a
+    negative invoice. One made by hand has no return behind it: it becomes a return authorization of its
+    own (created from the original sales order when every line names one order) plus a credit memo created
+    from it, so NetSuite's return → credit chain stays whole and revenue reverses on the right items.
+    """
+    credit_eid = external_id("cm", memo.id)
+    if memo.source == NEGATIVE_CHANGE_SOURCE and memo.order_ids:
+        returned = sorted(memo.order_ids)[0]
+        return [
+            StagedRecord(
+                source_system=NUE,
+                source_type=CREDIT_MEMO,
+                source_id=memo.id,
+                external_id=credit_eid,
+                target_system=NETSUITE,
+                target_type="creditmemo",
+                payload=_memo_payload(memo, returned, ORDER),
+                source_modified_at=memo.last_modified_date,
+            )
+        ]
+    originals = sorted({order for item in memo.items if (order := item.original_order_id or item.order_id)})
+    authorization = StagedRecord(
+        source_system=NUE,
+        source_type=CREDIT_RETURN,
+        source_id=memo.id,
+        external_id=external_id("ra", memo.id),
+        target_system=NETSUITE,
+        target_type="returnauthorization",
+        payload={
+            "order_id": None,
+            "credit_memo_id": memo.id,
+            "order_number": memo.name,
+            "customer_id": memo.customer_id,
+            "tran_date": _day(memo.credit_memo_date or memo.activated_date),
+            "original_order_id": originals[0] if len(originals) == 1 else None,
+            "lines": [_memo_line(item) for item in memo.items],
+        },
+        source_modified_at=memo.last_modified_date,
+    )
+    credit = StagedRecord(
+        source_system=NUE,
+        source_type=CREDIT_MEMO,
+        source_id=memo.id,
+        external_id=credit_eid,
+        target_system=NETSUITE,
+        target_type="creditmemo",
+        payload=_memo_payload(memo, memo.id, CREDIT_RETURN),
+        source_modified_at=memo.last_modified_date,
+    )
+    return [authorization, credit]

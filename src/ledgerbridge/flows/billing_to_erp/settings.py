@@ -42,6 +42,9 @@ class BillingParams(BaseModel):
     #: renewal lines join the original sales order (only new products form a new one); off: a renewal is
     #: a new sales order
     merge_renewal_orders: bool = False
+    #: NetSuite item internal id for credit memo lines that name no product (a plain amount credited by
+    #: hand in Nue). Unset: such a credit memo waits in action_needed, naming this setting
+    credit_item: str | None = None
     #: go-live: invoices dated before this stay in Nue (history the ERP already has). Unset: the first
     #: day of the month of the flow's first run, remembered in the hub so it never moves
     transfer_invoices_from: date | None = None

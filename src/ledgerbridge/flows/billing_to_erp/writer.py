@@ -19,7 +19,7 @@ from ledgerbridge.engine.executor import WriteResult
 from ledgerbridge.errors import ActionNeeded, Fatal, LedgerbridgeError, RecordRejected, Retriable
 from ledgerbridge.flows.billing_ids import NETSUITE, NUE
 from ledgerbridge.flows.billing_to_erp import bodies
-from ledgerbridge.flows.billing_to_erp.records import CUSTOMER, ORDER, PRODUCT
+from ledgerbridge.flows.billing_to_erp.records import CUSTOMER, NO_PRODUCT, ORDER, PRODUCT
 from ledgerbridge.hub import ClaimedRecord, HubStore, RecordView
 from ledgerbridge.mapping.item_types import ITEM_RECORD_TYPES
 from ledgerbridge.money import to_decimal
@@ -46,6 +46,8 @@ class NetSuiteBillingWriter:
         items: bodies.ItemSettings,
         skip_zero_invoices: bool = False,
         transfer_cancelled_order_invoices: bool = False,
+        credit_item: str | None = None,
+        subsidiary: str | None = None,
     ) -> None:
         self.netsuite = netsuite
         self.hub = hub
@@ -54,6 +56,10 @@ class NetSuiteBillingWriter:
         self.skip_zero_invoices = skip_zero_invoices
         #: read at write time, so turning it on and running ``hub retry`` sends invoices that waited
         self.transfer_cancelled_order_invoices = transfer_cancelled_order_invoices
+        self.credit_item = credit_item
+        #: applied when a customer is written, not when it is staged: fixing the setting and running
+        #: ``hub retry`` then takes effect without re-reading the customer from Nue
+        self.subsidiary = subsidiary
         #: order product id → why NetSuite refused that appended line (reported on the line's hub row)
         self.line_errors: dict[str, LedgerbridgeError] = {}
 
@@ -97,10 +103,24 @@ class NetSuiteBillingWriter:
     def _items(self, lines: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         found: dict[str, str] = {}
         for line in lines:
-            product = str(line["product_id"])
-            if product not in found:
+            product = str(line["product_id"] or NO_PRODUCT)
+            if product in found:
+                continue
+            if product == NO_PRODUCT:
+                found[product] = self._credit_item()
+            else:
                 found[product] = bodies.mirrored_id(self._find(PRODUCT, product), "product", product)
         return found
+
+    def _credit_item(self) -> str:
+        """The NetSuite item for a credit line that names no product (a plain amount credited by hand)."""
+        if self.credit_item is None:
+            raise ActionNeeded(
+                "a credit memo line names no product, and billing-to-erp has no credit_item to put it on",
+                hint="set params.credit_item of billing-to-erp to a NetSuite item internal id (e.g. a "
+                "'Customer credit' service item), then retry this record",
+            )
+        return self.credit_item
 
     def _prepare(self, kind: str, batch: Sequence[ClaimedRecord]) -> list[Body | WriteResult]:
         prepared: list[Body | WriteResult] = []
@@ -114,7 +134,10 @@ class NetSuiteBillingWriter:
     def _body(self, kind: str, record: ClaimedRecord) -> Body | WriteResult:
         payload = record.payload
         if kind == "customer":
-            return "customer", dict(payload)
+            body = {key: value for key, value in payload.items() if key != "subsidiary"}
+            if self.subsidiary:
+                body["subsidiary"] = {"id": self.subsidiary}
+            return "customer", body
         if kind == "item":
             return bodies.item_body(payload, record.external_id, self.items)
         if kind == "salesorder":
@@ -148,7 +171,10 @@ class NetSuiteBillingWriter:
         if kind == "creditmemo":
             customer = self._customer(str(payload["customer_id"]))
             returned = str(payload["return_order_id"])
-            authorization = bodies.mirrored_id(self._find(ORDER, returned), "negative change order", returned)
+            # a negative change's return (an order), or the return a hand-made credit memo got of its own
+            source_type = str(payload.get("return_source_type") or ORDER)
+            what = "negative change order" if source_type == ORDER else "return of credit memo"
+            authorization = bodies.mirrored_id(self._find(source_type, returned), what, returned)
             items = self._items(payload["lines"])
             body = bodies.credit_memo_body(payload, record.external_id, customer, authorization, items)
             return "creditmemo", body
