@@ -162,3 +162,36 @@ def test_a_change_to_a_locked_sales_order_waits_until_it_is_unlocked(w: World) -
     lines = w.ns_get("salesorder", external_id("so", order["id"]))["item"]["items"]  # type: ignore[index]
     assert [line["custcol_nue_order_product_id"] for line in lines][1] == change["orderProducts"][0]["id"]
     assert len(lines) == 2
+
+
+def test_an_order_whose_customer_netsuite_does_not_know_waits_then_goes_after_the_fix(w: World) -> None:
+    # the order's customer cannot be created in NetSuite (the configured subsidiary does not exist there),
+    # so NetSuite has no customer for the order: both wait, each saying why, until the setting is fixed
+    entries = w.products(("Pro", "PRO", "Subscription", D("100")))
+    customer = w.customer("Acme")  # no Customer Since: the order brings the customer along
+    order = w.order(customer, {"priceBookEntryId": entries["PRO"], "quantity": 1})
+    w.configure(params={"subsidiary": "999"})
+
+    first = w.run()
+
+    assert first["exit_code"] == 1, first
+    state, message, _ = _record(w, "customer", customer)
+    assert state is State.FAILED and message is not None and "subsidiary" in message.lower()
+    state, message, _ = _record(w, "order", order["id"])
+    assert state is State.ACTION_NEEDED and message is not None
+    assert f"customer {customer} is not in NetSuite yet" in message
+    assert w.ns_get("salesorder", external_id("so", order["id"])) is None
+
+    w.configure(params={"subsidiary": "1"})
+    code, _ = w.cli("hub", "retry", "--flow", FLOW, "--state", "failed")
+    assert code == 0
+    code, _ = w.cli("hub", "retry", "--flow", FLOW, "--state", "action_needed")
+    assert code == 0
+
+    second = w.run()
+
+    assert second["exit_code"] == 0, second
+    ns_customer = w.ns_get("customer", external_id("cust", customer))
+    sales_order = w.ns_get("salesorder", external_id("so", order["id"]))
+    assert ns_customer is not None and sales_order is not None
+    assert sales_order["entity"]["id"] == ns_customer["id"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ledgerbridge.flows.billing_ids import external_id
-from tests.e2e.billing_to_erp.support import D, World, world
+from ledgerbridge.hub import State
+from tests.e2e.billing_to_erp.support import FLOW, D, World, world
 
 
 @pytest.fixture()
@@ -176,3 +177,54 @@ def test_a_negative_change_is_a_return_authorization_and_its_invoice_a_credit_me
         ]
     before = w.mirrored()
     assert set(before.values()) == {1} and w.run()["counters"]["transferred"] == 0
+
+
+def test_a_refused_change_line_fails_alone_and_goes_after_the_fix(w: World) -> None:
+    entries = w.products(
+        ("Pro", "PRO", "Subscription", D("100")), ("Enterprise", "ENT", "Subscription", D("150"))
+    )
+    activation = w.activate(
+        w.customer("Acme", customerSince="2025-01-01"),
+        {"priceBookEntryId": entries["PRO"], "quantity": 2},
+        {"priceBookEntryId": entries["ENT"], "quantity": 1},
+    )
+    order = activation["order"]
+    w.configure(params={"transfer_invoices_from": "2020-01-01"})
+    assert w.run()["exit_code"] == 0
+    enterprise = next(line for line in order["orderProducts"] if line["productName"] == "Enterprise")
+    item = w.ns_get("noninventorysaleitem", external_id("prod", enterprise["productId"]))
+    assert item is not None
+    # someone retires the Enterprise item in NetSuite: NetSuite refuses it on any new line
+    w.netsuite(lambda client: client.update("noninventorysaleitem", item["id"], {"isInactive": True}))
+    change = w.change(
+        *(
+            {
+                "changeType": "UpdateQuantity",
+                "assetNumber": a["assetNumber"],
+                "quantity": 3,
+                "startDate": order["subscriptionStartDate"],
+            }
+            for a in activation["assets"]
+        )
+    )
+    refused = next(line for line in change["orderProducts"] if line["productId"] == enterprise["productId"])
+
+    summary = w.run()
+
+    assert summary["exit_code"] == 1, summary
+    lines = w.ns_get("salesorder", external_id("so", order["id"]))["item"]["items"]  # type: ignore[index]
+    assert len(lines) == 3  # the Pro line went; the Enterprise line did not
+    with w.hub() as hub:
+        line_row = hub.find(FLOW, "nue", "order_product", refused["id"])
+        change_row = hub.find(FLOW, "nue", "order", change["id"])
+        assert line_row is not None and line_row.state is State.FAILED
+        assert "INVALID_KEY_OR_REF" in (line_row.error_vendor_code or "") + (line_row.error_message or "")
+        assert change_row is not None and change_row.state is State.FAILED
+        assert "1" in (change_row.error_message or "")
+
+    w.netsuite(lambda client: client.update("noninventorysaleitem", item["id"], {"isInactive": False}))
+    code, _ = w.cli("hub", "retry", str(change_row.id), str(line_row.id))
+    assert code == 0
+    assert w.run()["exit_code"] == 0
+    lines = w.ns_get("salesorder", external_id("so", order["id"]))["item"]["items"]  # type: ignore[index]
+    assert len(lines) == 4 and lines[-1]["custcol_nue_order_product_id"] == refused["id"]

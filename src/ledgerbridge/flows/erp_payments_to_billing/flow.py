@@ -24,6 +24,7 @@ from ledgerbridge.hub import RecordView, StagedRecord
 from .params import PaymentsParams
 from .source import ChangedTransaction, changed_transactions, read_transaction
 from .staging import FLOW_NAME, removed_lines, staged_records
+from .voids import VOIDS_STREAM, staged_void, voided_documents
 from .writer import NueApplicationWriter
 
 #: the checkpoint stream of this flow in the hub
@@ -53,6 +54,8 @@ class ErpPaymentsToBilling:
         outcome = RunOutcome()
         stream = CheckpointedStream(ctx.hub, FLOW_NAME, STREAM, lookback=params.lookback)
         await self._stage(ctx, netsuite, stream, params, outcome)
+        voids = CheckpointedStream(ctx.hub, FLOW_NAME, VOIDS_STREAM, lookback=params.lookback)
+        await self._stage_voids(ctx, netsuite, voids, params, outcome)
         writer = NueApplicationWriter(nue, netsuite, ctx.hub)
         executor = Executor(
             ctx.hub,
@@ -116,6 +119,35 @@ class ErpPaymentsToBilling:
             result = await asyncio.to_thread(stream.commit, records, cursors, run_id=ctx.run_id)
             outcome.add(staged=result.new + result.changed)
         ctx.progress.finish()
+
+    async def _stage_voids(
+        self,
+        ctx: FlowContext,
+        netsuite: NetSuiteClient,
+        stream: CheckpointedStream,
+        params: PaymentsParams,
+        outcome: RunOutcome,
+    ) -> None:
+        """Voided invoices and credit memos, one hub row each (they cancel their Nue document)."""
+        start = stream.start()
+        since = start.moment if start is not None else params.start_from
+        voided = await voided_documents(netsuite, since, page_size=params.page_size)
+        if not voided:
+            return
+        records = [staged_void(doc) for doc in voided]
+        outcome.add(extracted=len(records))
+        if ctx.dry_run:
+            for record in await asyncio.to_thread(self._unseen, ctx, records):
+                outcome.add_dry_run_payload(
+                    target_system=record.target_system,
+                    target_type=record.target_type,
+                    external_id=record.external_id,
+                    payload=record.payload,
+                )
+            return
+        cursors = [doc.cursor for doc in voided]
+        result = await asyncio.to_thread(stream.commit, records, cursors, run_id=ctx.run_id)
+        outcome.add(staged=result.new + result.changed)
 
     @staticmethod
     def _pass(ctx: FlowContext, stream: CheckpointedStream, cursor: Cursor) -> None:

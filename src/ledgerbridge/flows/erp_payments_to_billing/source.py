@@ -29,8 +29,8 @@ from ledgerbridge.money import to_decimal
 
 #: SuiteQL ``transaction.type`` → REST record type, for the two kinds of document that apply money
 SOURCE_TYPES: dict[str, str] = {"CustPymt": "customerpayment", "CustCred": "creditmemo"}
-_TIMESTAMP_MASK = "YYYY-MM-DD HH24:MI:SS"
-_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+TIMESTAMP_MASK = "YYYY-MM-DD HH24:MI:SS"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: ids per ``IN (...)`` list: well under SuiteQL's statement limits
 _IN_CHUNK = 500
 
@@ -101,14 +101,14 @@ def window_query(start: datetime | None, zone: ZoneInfo) -> str:
     """The SuiteQL listing changed payments and credit memos from ``start`` (everything when None)."""
     types = ", ".join(f"'{kind}'" for kind in SOURCE_TYPES)
     sql = (
-        f"SELECT id, type, tranid, externalid, TO_CHAR(lastmodifieddate, '{_TIMESTAMP_MASK}') AS modified "
+        f"SELECT id, type, tranid, externalid, TO_CHAR(lastmodifieddate, '{TIMESTAMP_MASK}') AS modified "
         f"FROM transaction WHERE type IN ({types})"
     )
     if start is not None:
         # SuiteQL compares in the account's zone: write the instant there, to the second (rounded down,
         # so a change in the same second as the start is still read)
-        local = start.astimezone(zone).strftime(_TIMESTAMP_FORMAT)
-        sql += f" AND lastmodifieddate >= TO_TIMESTAMP('{local}', '{_TIMESTAMP_MASK}')"
+        local = start.astimezone(zone).strftime(TIMESTAMP_FORMAT)
+        sql += f" AND lastmodifieddate >= TO_TIMESTAMP('{local}', '{TIMESTAMP_MASK}')"
     return sql
 
 

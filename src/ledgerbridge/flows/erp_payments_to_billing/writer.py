@@ -44,6 +44,7 @@ from .memos import create_memos, memo_in_hub
 from .resolve import Skip, Target, doc_ids_needed, resolve
 from .source import DocumentRef, documents
 from .staging import MEMO
+from .voids import VOID, cancel_in_nue, cancelled_already
 
 R = TypeVar("R")
 
@@ -73,7 +74,8 @@ class NueApplicationWriter:
 
     async def write(self, batch: Sequence[ClaimedRecord]) -> Sequence[WriteResult]:
         memo_rows = [record for record in batch if record.payload["kind"] == MEMO]
-        line_rows = [record for record in batch if record.payload["kind"] != MEMO]
+        void_rows = [record for record in batch if record.payload["kind"] == VOID]
+        line_rows = [record for record in batch if record.payload["kind"] not in (MEMO, VOID)]
         results, created = await create_memos(memo_rows, self.nue, self.netsuite, self.hub)
         targets: list[Target] = []
         for record, where in zip(line_rows, await self._resolve(line_rows), strict=True):
@@ -101,6 +103,8 @@ class NueApplicationWriter:
         results.update(await self._send([p for p in to_send if isinstance(p[1], PaymentRequest)]))
         results.update(await self._send([p for p in to_send if isinstance(p[1], CreditRequest)]))
         results.update(await self._send(to_undo, undo=True))
+        # last: a voided credit memo's applications are reversed above before the memo is cancelled
+        results.update(await cancel_in_nue(void_rows, self.nue, self.netsuite, self.hub))
         return [results[record.id] for record in batch]
 
     async def _with_memo(self, target: Target, created: dict[str, str]) -> Target | Retriable:
@@ -159,6 +163,8 @@ class NueApplicationWriter:
         row is never looked up: re-sending it returns the memo made the first time."""
         if record.payload["kind"] == MEMO:
             return None
+        if record.payload["kind"] == VOID:
+            return await cancelled_already(record, self.nue, self.hub)
         (where,) = await self._resolve([record])
         if isinstance(where, Skip):
             return None

@@ -236,6 +236,12 @@ def _netsuite_control_router() -> APIRouter:
         ns.store.reopen_period(period_id)
         return ExactJSONResponse({"period": period_id, "closed": False})
 
+    @router.post("/records/{record_type}/{key}/void")
+    def void_record(record_type: str, key: str, ns: NetSuiteEmulator = Depends(emulator)) -> Response:
+        # NetSuite has no REST void: this is the UI's Void button, pressed by a person
+        ns.store.void(record_type, key)
+        return ExactJSONResponse({"recordType": record_type, "id": key, "voided": True})
+
     @router.post("/records/{record_type}/{key}/lock")
     async def lock_record(
         record_type: str, key: str, request: Request, ns: NetSuiteEmulator = Depends(emulator)

@@ -229,7 +229,9 @@ class Ledger:
     def build(self, row: RecordRow) -> TxRows:
         rt = row.rt
         body = row.body
-        posting = rt.posting
+        voided = bool(body.get("voided"))
+        # a voided transaction (no reversing journal) keeps its record but leaves the GL entirely
+        posting = rt.posting and not voided
         rate = money(body.get("exchangeRate", 1)) or Decimal(1)
         modified = self.repo.local_sql(row.lastmodified)
         created = self.repo.local_sql(row.created)
@@ -345,7 +347,7 @@ class Ledger:
             "otherrefnum": body.get("otherRefNum"),
             "approvalstatus": None,
             "employee": None,
-            "voided": "F",
+            "voided": "T" if voided else "F",
             "isreversal": "F",
             "reversal": None,
             "reversaldate": None,

@@ -248,6 +248,12 @@ class NetSuiteStore:
             rt = self._rt(record_type)
             self.writer.delete(self._row(rt, key))
 
+    def void(self, record_type: str, key: str) -> None:
+        """Void an invoice, credit memo or customer payment as a person does in the UI (no REST action)."""
+        with self._tx():
+            rt = self._rt(record_type)
+            self.writer.void(self._row(rt, key))
+
     def transform(
         self, src_type: str, src_key: str, dst_type: str, body: Mapping[str, Any] | None = None
     ) -> str:

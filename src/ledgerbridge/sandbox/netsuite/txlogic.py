@@ -37,6 +37,9 @@ APPLY_TARGETS: dict[str, tuple[str, ...]] = {
 }
 # Types whose open balance is tracked (amountRemaining / foreignamountunpaid).
 OPEN_BALANCE_TYPES = ("invoice", "creditmemo", "vendorbill")
+#: what a person can void in the UI (the emulator's ``void``); the status code a voided one gets
+VOIDABLE_TYPES = ("invoice", "creditmemo", "customerpayment")
+VOIDED = "V"
 
 
 def money(value: Any) -> Decimal:
@@ -349,6 +352,10 @@ def has_dependents(repo: Repo, target_id: int) -> bool:
 def refresh_balance(repo: Repo, doc: RecordRow) -> None:
     """Recompute amountRemaining/amountPaid/status on the body of an invoice, bill or credit memo."""
     if doc.rtype not in OPEN_BALANCE_TYPES:
+        return
+    if doc.body.get("voided"):
+        doc.body["amountRemaining"] = Decimal(0)
+        doc.body["status"] = VOIDED
         return
     remaining = open_balance(repo, doc)
     total = money(doc.body.get("total"))

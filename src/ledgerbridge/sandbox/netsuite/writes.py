@@ -96,7 +96,15 @@ class Writer:
         ).fetchone()
         if found is None:
             raise NsError.invalid_reference(f.name, key, error_path=path)
+        if f.name == "item" and self._inactive_item(int(key)):
+            # only references in the request are resolved, so lines already on a record keep an item made
+            # inactive later; a new line cannot use one (NetSuite refuses it the same way)
+            raise NsError.invalid_reference(f.name, key, error_path=path)
         return str(int(key))
+
+    def _inactive_item(self, item_id: int) -> bool:
+        row = self.repo.fetch_in_family("item", item_id)
+        return row is not None and bool(row.body.get("isInactive"))
 
     # --- writes -------------------------------------------------------------------------------------
     def write(
@@ -289,6 +297,44 @@ class Writer:
             budgets.rebuild(self.repo, self.periods, {budgets.key_of(row.body)})
         else:
             projection.unproject(self.repo, row)
+
+    def void(self, row: RecordRow) -> None:
+        """Void as a person does in NetSuite's UI with "Void Transactions Using Reversing Journals" off:
+        the record stays (same id and external id), its amounts become zero, its applications are
+        released, it leaves the GL, and its status is Voided. A document others are applied to cannot be
+        voided until they are unapplied; a closed period refuses the void like any posting change."""
+        if row.locked:
+            raise NsError.locked()
+        if row.rtype not in txlogic.VOIDABLE_TYPES:
+            raise NsError.user_error(f"A {row.rt.label} cannot be voided.")
+        if row.body.get("voided"):
+            return  # voiding twice changes nothing, as in the UI (the Void button is gone)
+        self.periods.check_open(int(row.body["postingPeriod"]))
+        if txlogic.has_dependents(self.repo, row.id):
+            raise NsError.user_error(
+                "You cannot void this transaction because payments or credits are applied to it."
+            )
+        affected = txlogic.drop_applications(self.repo, row.id)
+        body = row.body
+        for sublist in ("item", "expense", "line"):
+            for line in body.get(sublist) or []:
+                for field in ("amount", "rate", "tax1Amt", "grossAmt", "debit", "credit"):
+                    if line.get(field) is not None:
+                        line[field] = Decimal(0)
+        if isinstance(body.get("apply"), list):
+            body["apply"] = []
+        for field in ("total", "subTotal", "taxTotal", "payment", "applied", "unapplied", "amountPaid"):
+            if body.get(field) is not None:
+                body[field] = Decimal(0)
+        body["voided"] = True
+        body["memo"] = "VOID"
+        body["amountRemaining"] = Decimal(0)
+        body["status"] = txlogic.VOIDED
+        row.lastmodified = self.repo.now_stamp()
+        self.repo.save(row)
+        self.ledger.write(self.ledger.build(row))
+        for doc in txlogic.affected_docs(self.repo, affected):
+            self._touch(doc)
 
     # --- transform ----------------------------------------------------------------------------------
     def transform_base(self, source: RecordRow, dst: RecordType) -> dict[str, Any]:
