@@ -44,7 +44,7 @@ def test_customers_items_orders_and_invoices_land_once(w: World) -> None:
     w.configure(
         params={
             "subsidiary": "1",
-            "tax_schedule": "3",
+            "tax_schedule": "2",  # every emulator seed has tax schedules 1 and 2
             "customer_fields": {"description": "custentity_nue_segment"},
             "transfer_invoices_from": "2020-01-01",
             "skip_zero_invoices": True,
@@ -72,6 +72,7 @@ def test_customers_items_orders_and_invoices_land_once(w: World) -> None:
     assert acme is not None
     assert (acme["companyName"], acme["email"], acme["subsidiary"]["id"]) == ("Acme", "ap@acme.test", "1")
     assert acme["custentity_nue_segment"] == "Key account"
+    assert acme["startDate"] == "2025-01-01"  # Customer Since
     beta = w.ns_get("customer", external_id("cust", buyer))
     assert beta is not None and beta["companyName"] == "Beta"
     assert w.ns_get("customer", external_id("cust", prospect)) is None
@@ -82,6 +83,7 @@ def test_customers_items_orders_and_invoices_land_once(w: World) -> None:
     token = w.ns_get("inventoryitem", external_id("prod", products["TOKEN"]))
     assert pro is not None and cred is not None and token is not None
     assert pro["itemId"] == "PRO" and pro["incomeAccount"]["id"] == subscription_income
+    assert {item["taxSchedule"]["id"] for item in (pro, cred, token)} == {"2"}
     assert pro["deferredRevenueAccount"]["id"] == "6"
     assert cred["incomeAccount"]["id"] == "7" and "deferredRevenueAccount" not in cred
 

@@ -51,6 +51,13 @@ def base_tables(store: NetSuiteStore) -> None:
         "fiscalcalendar", {"id": 1, "name": "Calendar Year", "fiscalmonth": "JAN", "isdefault": "T"}
     )
     add_book(store, 1, "Primary Accounting Book", primary=True)
+    tax_schedules(store)
+
+
+def tax_schedules(store: NetSuiteStore) -> None:
+    """Items name a tax schedule in accounts with tax on; every seed has ids 1 and 2."""
+    store.create("taxschedule", {"name": "S1 Taxable", "description": "Taxable goods and services"})
+    store.create("taxschedule", {"name": "S2 Non-Taxable", "description": "Exempt"})
 
 
 def add_book(store: NetSuiteStore, book_id: int, name: str, *, primary: bool) -> None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ledgerbridge.sandbox.netsuite import codec
 from ledgerbridge.sandbox.netsuite.repo import RecordRow, Repo
 from ledgerbridge.sandbox.netsuite.schema import TABLES, Table
+from ledgerbridge.sandbox.netsuite.seed import tax_schedules
 
 if TYPE_CHECKING:
     from ledgerbridge.sandbox.netsuite.store import NetSuiteStore
@@ -144,6 +145,7 @@ def seed_sample(store: NetSuiteStore) -> None:
             },
         )
     _rest_records(store)
+    tax_schedules(store)
     repo.set_setting("base_currency", "1")
     root = repo.conn.execute("SELECT MIN(id) FROM subsidiary WHERE parent IS NULL OR parent = id").fetchone()[
         0
