@@ -1,3 +1,3 @@
 """Suite-wide fixtures. Database fixtures live in tests/support/databases.py."""
 
-pytest_plugins = ["tests.support.databases", "tests.support.logging_state"]
+pytest_plugins = ["tests.support.databases", "tests.support.logging_state", "tests.support.limiters"]

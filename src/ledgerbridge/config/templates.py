@@ -140,7 +140,7 @@ _SANDBOX_FLOWS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("billing-to-erp", "nue", "netsuite", {"interval": "5m"}),
     ("erp-payments-to-billing", "netsuite", "nue", {"interval": "5m"}),
     ("gl-actuals-to-planning", "netsuite", "pigment", {"cron": "*/15 * * * *"}),
-    ("period-close", "netsuite", "pigment", {"event": "netsuite.period.closed"}),
+    ("period-close", "netsuite", "pigment", {"interval": "5m"}),
     ("ar-ap-to-planning", "netsuite", "pigment", {"cron": "0 * * * *"}),
     ("hierarchy-to-planning", "netsuite", "pigment", {"cron": "0 2 * * *"}),
     ("revenue-to-planning", "netsuite", "pigment", {"cron": "30 * * * *"}),
@@ -167,6 +167,15 @@ _SANDBOX_DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("1", "100"), ("2", "100"), ("3", "100"), ("4", "200"), ("5", "200"), ("6", "200"),
     ("7", "300"), ("8", "500"), ("9", "400"), ("10", "400"), ("11", "400"),
 )  # fmt: skip
+#: NetSuite demo classes → the Pigment demo's Class codes (hierarchy-to-planning; names would collide)
+_SANDBOX_CLASSES: tuple[tuple[str, str], ...] = (("1", "10"), ("2", "20"), ("3", "30"))
+#: where budget-writeback writes a Pigment account / department that several NetSuite values roll up into
+_SANDBOX_BUDGET_TARGETS: dict[str, frozenset[str]] = {
+    "netsuite_account": frozenset({"4010", "5010", "6110", "6200"}),
+    "netsuite_department": frozenset({"1", "4", "9"}),
+}
+#: the NetSuite demo's default income account (its accounting preference), for plan items naming none
+SANDBOX_DEFAULT_INCOME_ACCOUNT = "4010"
 #: the Pigment department of GL lines that carry none
 SANDBOX_UNASSIGNED_DEPARTMENT = "000"
 
@@ -174,7 +183,11 @@ SANDBOX_UNASSIGNED_DEPARTMENT = "000"
 def _mapping(kind: str, key: str, value: str, rows: tuple[tuple[str, str], ...]) -> CommentedMap:
     node = CommentedMap(kind=kind, key_columns=CommentedSeq([key]))
     node["key_columns"].fa.set_flow_style()
-    node["rows"] = CommentedSeq(_flow_map(**{key: k, value: v}) for k, v in rows)
+    targets = _SANDBOX_BUDGET_TARGETS.get(key, frozenset())
+    node["rows"] = CommentedSeq(
+        _flow_map(**{key: k, value: v}, **({"budget_target": "true"} if k in targets else {}))
+        for k, v in rows
+    )
     return node
 
 
@@ -191,6 +204,7 @@ def _planning_mappings() -> CommentedMap:
             "planning-departments": _mapping(
                 "departments", "netsuite_department", "pigment_department", _SANDBOX_DEPARTMENTS
             ),
+            "planning-classes": _mapping("classes", "netsuite_class", "pigment_class", _SANDBOX_CLASSES),
         }
     )
 
@@ -204,6 +218,9 @@ def _sandbox_params(name: str, connections: Mapping[str, Any]) -> CommentedMap |
                 if system in connections:
                     params[f"{system}_connection"] = system
         return params
+    if name == "revenue-to-planning":
+        # the demo's items sold through Nue carry no income account: NetSuite posts them to its default
+        return CommentedMap(default_income_account=SANDBOX_DEFAULT_INCOME_ACCOUNT)
     return None
 
 
@@ -258,6 +275,8 @@ class _SandboxBuilder:
             return None
         node = self.http("netsuite", entry)
         node["account_id"] = str(entry["account_id"])
+        if isinstance(entry.get("timezone"), str):
+            node["timezone"] = entry["timezone"]  # the emulated account's zone (SuiteQL times are local)
         if "consumer_key" in entry or "client_id" not in entry:
             keys = ("consumer_key", "consumer_secret", "token_id", "token_secret")
             node["auth"] = CommentedMap(type="tba", **{key: self.ref("netsuite", key) for key in keys})

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
-from ledgerbridge.hub import human, leasing, reads, runs, staging
+from ledgerbridge.hub import human, leasing, reads, runs, staging, transitions
 from ledgerbridge.hub import outcomes as outcome_rows
 from ledgerbridge.hub.database import create_hub_engine, display_url, migrate, normalize_url, read_only
 from ledgerbridge.hub.exceptions import LeaseLost, NotFound
@@ -265,6 +266,23 @@ class HubStore:
         """Close a failed/action_needed record as skipped, with the human's reason."""
         with self._write() as connection:
             human.resolve(connection, record_id, actor=actor, reason=reason, now=self.now())
+
+    def record_event(
+        self,
+        record_id: int | None,
+        *,
+        actor: str,
+        action: str,
+        reason: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        run_id: int | None = None,
+    ) -> None:
+        """Append one audit event that is not a state change (e.g. "budget version approved")."""
+        event: dict[str, Any] = {"record_id": record_id, "action": action, "reason": reason}
+        if detail is not None:
+            event["detail"] = dict(detail)
+        with self._write() as connection:
+            transitions.write_audit(connection, [event], at=self.now(), actor=actor, run_id=run_id)
 
     # ---- reads --------------------------------------------------------------------------------------
 

@@ -124,7 +124,7 @@ def test_init_sandbox_passes_check_and_copies_no_secret(
     assert check.exit_code == 0, check.output
     assert json.loads(check.stdout)["summary"] == {
         "connections": 5,
-        "mappings": 3,
+        "mappings": 4,
         "flows": 8,
         "enabled_flows": 8,
     }

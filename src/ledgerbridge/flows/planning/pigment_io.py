@@ -12,6 +12,7 @@ push is harmless: that is what makes Pigment writes idempotent (DESIGN §4.1).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
@@ -48,17 +49,41 @@ class PigmentCatalog:
         self._configurations: list[ImportConfiguration] | None = None
         self._blocks: list[Block] | None = None
         self._views: dict[str, list[View]] = {}
+        self._items: dict[str, set[str]] = {}
 
     async def configuration(self, name: str, *, param: str = "import_configuration") -> ImportConfiguration:
         """The import configuration ``name`` (or id)."""
         if _is_id(name):
             return ImportConfiguration(id=name.strip(), name=name.strip())
         if self._configurations is None:
-            self._configurations = await self.pigment.discover_import_configurations()
+            # one request: the OAS makes both applicationId and blockId optional on this listing; walking
+            # every block (the connector's discovery) costs one request per block, under a 500-per-5-min cap
+            self._configurations = await self.pigment.list_import_configurations()
+            if not self._configurations:
+                self._configurations = await self.pigment.discover_import_configurations()
         for configuration in self._configurations:
             if configuration.name == name:
                 return configuration
         raise _missing("import configuration", name, (c.name for c in self._configurations), param)
+
+    async def configuration_of_block(
+        self, block_name: str, name: str, *, param: str = "import_configuration"
+    ) -> ImportConfiguration:
+        """The configuration ``name`` (or id) found among those of the block ``block_name`` only: a few
+        requests instead of one per block of every application. Falls back to :meth:`configuration`."""
+        if _is_id(name):
+            return await self.configuration(name, param=param)
+        for block in await self.blocks():
+            if block.name == block_name and block.type != "Table":
+                found = await self.pigment.list_import_configurations(block.application_id, block.id)
+                for configuration in found:
+                    if configuration.name == name:
+                        return dataclasses.replace(
+                            configuration,
+                            block_id=configuration.block_id or block.id,
+                            application_id=configuration.application_id or block.application_id,
+                        )
+        return await self.configuration(name, param=param)
 
     async def blocks(self) -> list[Block]:
         if self._blocks is None:
@@ -78,6 +103,20 @@ class PigmentCatalog:
                 return block
         candidates = (b.name for b in fits)
         raise _missing(kind.lower() if kind else "block", name, candidates, param)
+
+    async def item_names(self, list_name: str, *, param: str = "month_list") -> set[str]:
+        """The item names of a dimension list (one list export; cached): e.g. the model's Month horizon."""
+        cached = self._items.get(list_name)
+        if cached is not None:
+            return cached
+        block = await self.block(list_name, kind="List", param=param)
+        names: set[str] = set()
+        async with self.pigment.export_list(block.id) as rows:
+            async for row in rows:
+                # the list column (the item name) comes first, whatever the export calls it
+                names.add(str(row[rows.header[0]]))
+        self._items[list_name] = names
+        return names
 
     async def view(self, name: str, *, param: str = "view") -> View:
         """The view ``name`` (or id), searched in every application."""

@@ -58,6 +58,11 @@ class WorkspaceContextFactory:
     async def __call__(self, request: RunRequest) -> AsyncIterator[FlowContext]:
         flow = self._workspace.flow(request.flow)
         wanted = {flow.source: True, flow.target: True} if flow else None
+        if flow is not None and wanted is not None:
+            # a flow may name more connections in its params (period-close: slack_connection and the like)
+            for key, value in flow.params.items():
+                if key.endswith("_connection") and isinstance(value, str):
+                    wanted[value] = True
         async with open_connections(self._workspace, names=wanted) as clients:
             progress = self._progress
             static = StaticContextFactory(

@@ -126,6 +126,8 @@ def sandbox_emulator(context: EmulatorContext) -> EmulatorBuild:
     private_key = settings.private_key_pem.get_secret_value() if settings.private_key_pem else None
     info = {
         "account_id": settings.account_id,
+        # SuiteQL datetimes are account-local wall time: clients must read them in this zone
+        "timezone": settings.timezone,
         "consumer_key": settings.consumer_key,
         "consumer_secret": settings.consumer_secret.get_secret_value(),
         "token_id": settings.token_id,
