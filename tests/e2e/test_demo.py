@@ -22,6 +22,20 @@ def test_demo_once_runs_end_to_end_and_exits_zero(tmp_path: Path) -> None:
     assert ledger["periods"] >= 24 and ledger["posting_lines"] > 0
     assert ledger["requests"]["query"] >= 1
     assert all(run["exit_code"] == 0 for run in summary["runs"])
+    # every planning flow ran and moved something into Pigment (or, for period-close, set its baseline)
+    moved = {run["flow"]: run["counters"]["transferred"] for run in summary["runs"]}
+    for flow in (
+        "hierarchy-to-planning",
+        "gl-actuals-to-planning",
+        "ar-ap-to-planning",
+        "revenue-to-planning",
+    ):
+        assert moved.get(flow, 0) > 0, (flow, moved)
+    # then last month is closed in NetSuite: one Slack message, one email, a report with ten lines
+    close = summary["close"]
+    assert close["run"]["exit_code"] == 0, close
+    assert (close["slack_messages"], close["emails"]) == (1, 1), close
+    assert close["report"]["totals"]["actual"] and len(close["report"]["top_variances"]) == 10
     # the workspace it wrote references the sandbox's credentials, never inlines them
     workspace = (tmp_path / "demo" / "ledgerbridge.yaml").read_text()
     sandbox = json.loads((tmp_path / "demo" / ".ledgerbridge" / "sandbox.json").read_text())

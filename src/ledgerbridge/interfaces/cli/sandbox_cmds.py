@@ -12,6 +12,7 @@ import asyncio
 import shutil
 import signal
 import threading
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,7 @@ from ledgerbridge.config.workspace import Workspace
 from ledgerbridge.errors import LedgerbridgeError
 from ledgerbridge.flows import registry
 from ledgerbridge.hub import HubStore
+from ledgerbridge.interfaces.cli.demo_close import close_last_month
 from ledgerbridge.interfaces.cli.render import EXIT_FATAL, fail, out, print_json, print_table
 from ledgerbridge.interfaces.cli.run_cmds import WorkspaceContextFactory, summarize
 from ledgerbridge.interfaces.cli.workspace import print_config_errors
@@ -92,15 +94,21 @@ def demo(
         except ConfigErrors as errors:
             print_config_errors(errors)
             raise typer.Exit(EXIT_FATAL) from None
-        summary = asyncio.run(_demo_run(workspace))
+        summary = asyncio.run(_demo_run(workspace, dict(sandbox.urls)))
         summary["sandbox"] = sandbox.urls
         summary["workspace"] = str(config_file)
         if as_json:
             print_json(summary)
         else:
             _print_summary(summary)
+        close = summary.get("close") or {}
+        closed_ok = not close or (close.get("run") or {}).get("exit_code", 1) == 0
         code = (
-            1 if any(run["exit_code"] for run in summary["runs"]) or not summary["ledger"]["balanced"] else 0
+            1
+            if any(run["exit_code"] for run in summary["runs"])
+            or not summary["ledger"]["balanced"]
+            or not closed_ok
+            else 0
         )
         if not once:
             out.print("\nThe sandbox stays up (Ctrl-C stops it). Try:")
@@ -109,9 +117,10 @@ def demo(
     raise typer.Exit(code)
 
 
-async def _demo_run(workspace: Workspace) -> dict[str, Any]:
+async def _demo_run(workspace: Workspace, urls: dict[str, str]) -> dict[str, Any]:
     available = registry.discover()
     runs: list[dict[str, Any]] = []
+    close: dict[str, Any] | None = None
     with HubStore.open(workspace.hub.connect_url()) as hub:
         runner = FlowRunner(hub, WorkspaceContextFactory(workspace, hub))
         for flow in workspace.enabled_flows():
@@ -124,10 +133,12 @@ async def _demo_run(workspace: Workspace) -> dict[str, Any]:
                 continue
             if result is not None:
                 runs.append(summarize(result))
+        if "period-close" in available:
+            close = await close_last_month(workspace, urls, runner, hub, datetime.now(UTC).date())
         stats = hub.stats()
     ledger = await _ledger_check(workspace)
     missing = [flow.name for flow in workspace.enabled_flows() if flow.name not in available]
-    return {"runs": runs, "not_available": missing, "hub": stats, "ledger": ledger}
+    return {"runs": runs, "not_available": missing, "hub": stats, "ledger": ledger, "close": close}
 
 
 async def _ledger_check(workspace: Workspace) -> dict[str, Any]:
@@ -170,7 +181,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
                     run.get("counters", {}).get("transferred", 0),
                     run.get("counters", {}).get("failed", 0),
                     run.get("counters", {}).get("action_needed", 0),
-                    " ".join(f"{k}={v}" for k, v in run.get("requests", {}).items()),
+                    # per connection; the per-configuration push counters (pigment:push:<id>) stay in --json
+                    " ".join(f"{k}={v}" for k, v in run.get("requests", {}).items() if ":" not in k),
                     run.get("error") or "",
                 )
                 for run in summary["runs"]
@@ -178,12 +190,44 @@ def _print_summary(summary: dict[str, Any]) -> None:
         )
     if summary["not_available"]:
         out.print(f"  flows not in this version yet: {', '.join(summary['not_available'])}")
+    close = summary.get("close")
+    if close:
+        _print_close(close)
     ledger = summary["ledger"]
     verdict = "balanced" if ledger["balanced"] else f"UNBALANCED in {len(ledger['unbalanced'])} period(s)"
     out.print(
         f"  NetSuite ledger (SuiteQL through the connector): {ledger['periods']} period/book rows, "
         f"{ledger['posting_lines']} posting lines, trial balance {verdict}"
     )
+
+
+def _print_close(close: dict[str, Any]) -> None:
+    report = close.get("report") or {}
+    totals = report.get("totals") or {}
+    out.print(
+        f"\n[bold]period close[/]: {close['period']} closed in NetSuite → period-close "
+        f"({(close.get('run') or {}).get('status', 'not run')}): actual {totals.get('actual', '?')}, "
+        f"budget {totals.get('budget', '?')}, variance {totals.get('variance', '?')} "
+        f"({totals.get('variance_pct', '?')} %); Slack messages {close['slack_messages']}, "
+        f"emails {close['emails']}"
+    )
+    lines = report.get("top_variances") or []
+    if lines:
+        print_table(
+            "largest variances",
+            ("account", "department", "actual", "budget", "variance", "%"),
+            (
+                (
+                    line.get("account"),
+                    line.get("department"),
+                    line.get("actual"),
+                    line.get("budget"),
+                    line.get("variance"),
+                    line.get("variance_pct"),
+                )
+                for line in lines
+            ),
+        )
 
 
 def _wait_for_interrupt() -> None:
