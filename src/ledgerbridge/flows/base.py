@@ -20,6 +20,7 @@ from ledgerbridge.errors import Fatal
 from ledgerbridge.money import Period
 
 if TYPE_CHECKING:
+    from ledgerbridge.engine.executor import ExecutorReport
     from ledgerbridge.hub import HubStore
 
 
@@ -168,6 +169,16 @@ class RunOutcome:
                 "payload": dict(payload),
             }
         )
+
+    def add_executor_report(self, report: ExecutorReport) -> None:
+        """Fold what one executor pass did (its outcomes and, in a dry run, its payloads) into the run's."""
+        self.add(
+            transferred=report.transferred,
+            failed=report.failed,
+            action_needed=report.action_needed,
+            skipped=report.skipped,
+        )
+        self.dry_run_payloads.extend(report.dry_run_payloads)
 
     def merge(self, other: RunOutcome) -> None:
         """Fold another outcome (e.g. one stage of a multi-stage flow) into this one."""

@@ -75,6 +75,7 @@ def test_start_writes_sandbox_json_with_fresh_credentials(tmp_path: Path) -> Non
     assert set(netsuite) == {
         "base_url",
         "account_id",
+        "timezone",
         "consumer_key",
         "consumer_secret",
         "token_id",

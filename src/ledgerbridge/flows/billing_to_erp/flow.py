@@ -120,13 +120,7 @@ class BillingToErp:
                 target_type=target_type,
                 run_id=ctx.run_id,
             ).run_once()
-            outcome.add(
-                transferred=report.transferred,
-                failed=report.failed,
-                action_needed=report.action_needed,
-                skipped=report.skipped,
-            )
-            outcome.dry_run_payloads.extend(report.dry_run_payloads)
+            outcome.add_executor_report(report)
             ctx.progress.finish()
         if params.send_mode == "scheduled" and not ctx.dry_run:
             await asyncio.to_thread(schedule.record_send, ctx.hub, ctx.flow, send_started)

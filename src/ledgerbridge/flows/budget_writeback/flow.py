@@ -108,13 +108,7 @@ class BudgetWriteback:
         ctx.progress.start(None, "writing NetSuite budget lines")
         report = await executor.run_once()
         ctx.progress.finish()
-        outcome.add(
-            transferred=report.transferred,
-            failed=report.failed,
-            action_needed=report.action_needed,
-            skipped=report.skipped,
-        )
-        outcome.dry_run_payloads.extend(report.dry_run_payloads)
+        outcome.add_executor_report(report)
         return outcome
 
     @staticmethod

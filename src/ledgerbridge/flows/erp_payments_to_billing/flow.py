@@ -70,13 +70,7 @@ class ErpPaymentsToBilling:
         ctx.progress.start(None, "applying to Nue")
         report = await executor.run_once()
         ctx.progress.finish()
-        outcome.add(
-            transferred=report.transferred,
-            failed=report.failed,
-            action_needed=report.action_needed,
-            skipped=report.skipped,
-        )
-        outcome.dry_run_payloads.extend(report.dry_run_payloads)
+        outcome.add_executor_report(report)
         if report.recovered:
             outcome.notes.append(
                 f"recovered {report.recovered} line(s) a crashed run left in flight "
