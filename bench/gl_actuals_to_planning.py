@@ -37,10 +37,11 @@ FLOW = "gl-actuals-to-planning"
 _MEASURED_CLI = """
 import atexit, sys
 from pathlib import Path
+_out = Path(sys.argv[1])
 def _record():
     for line in Path('/proc/self/status').read_text().splitlines():
         if line.startswith('VmHWM:'):
-            Path(sys.argv[1]).write_text(line.split()[1])
+            _out.write_text(line.split()[1])
 atexit.register(_record)
 from ledgerbridge.interfaces.cli.main import app
 sys.argv = ['ledgerbridge', *sys.argv[2:]]

@@ -106,6 +106,20 @@ def _let_the_dead_run_time_out(w: World) -> int:
     return int(leased.rowcount)
 
 
+def _wait_for_in_flight(w: World, child: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Until the child has claimed records (or ended): the hub shows rows in flight."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and child.poll() is None:
+        if (w.root / ".ledgerbridge" / "hub.db").exists():
+            store = w.hub()
+            try:
+                if store.stats(FLOW).get(FLOW, {}).get(State.IN_FLIGHT.value, 0):
+                    return
+            finally:
+                store.close()
+        time.sleep(0.1)
+
+
 def _transferred(w: World) -> int:
     store = w.hub()
     try:
@@ -140,7 +154,9 @@ def test_sigkill_mid_run_then_restart_loses_and_duplicates_nothing(w: World, tmp
     in_flight: list[int] = []  # records the killed process had claimed and not settled
     for _ in range(TRIALS):
         child = _spawn(w, log)
-        time.sleep(rng.uniform(1.0, 4.0))  # process start-up takes ~1 s; the rest is real work
+        # start-up takes 1-8 s on a busy 2-core box: kill at a random moment AFTER the work has begun
+        _wait_for_in_flight(w, child)
+        time.sleep(rng.uniform(0.0, 1.5))
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             killed += 1
