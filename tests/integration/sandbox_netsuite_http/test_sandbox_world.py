@@ -27,6 +27,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _free_base() -> int:
+    """A port base whose every emulator port is free right now: one free port alone let another emulator's
+    port (base + 26 for the mailbox) collide with a socket some other test held."""
+    from ledgerbridge.sandbox._kit.ports import PORT_OFFSETS
+
+    for _ in range(50):
+        base = _free_port() - 1
+        if base + max(PORT_OFFSETS.values()) > 65535:
+            continue
+        try:
+            for offset in set(PORT_OFFSETS.values()):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    raise AssertionError("no free run of sandbox ports on loopback")
+
+
 def _signed_client(info: dict[str, str], **kwargs: object) -> httpx.Client:
     from ledgerbridge.sandbox.netsuite.settings import EmulatorSettings
 
@@ -136,7 +155,7 @@ def test_unknown_seed_is_refused(tmp_path: Path) -> None:
 
 
 def test_module_runs_in_the_foreground_until_interrupted(tmp_path: Path) -> None:
-    port = _free_port()
+    port = _free_base() + 1
     process = subprocess.Popen(
         [
             sys.executable,
