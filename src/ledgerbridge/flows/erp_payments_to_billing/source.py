@@ -97,13 +97,22 @@ def account_zone(reader: NetSuiteClient) -> ZoneInfo:
     return ZoneInfo(getattr(reader.settings, "timezone", None) or "UTC")
 
 
-def window_query(start: datetime | None, zone: ZoneInfo) -> str:
-    """The SuiteQL listing changed payments and credit memos from ``start`` (everything when None)."""
-    types = ", ".join(f"'{kind}'" for kind in SOURCE_TYPES)
+def window_query(
+    start: datetime | None,
+    zone: ZoneInfo,
+    *,
+    types: Mapping[str, str] = SOURCE_TYPES,
+    voided_only: bool = False,
+) -> str:
+    """The SuiteQL listing transactions of ``types`` changed from ``start`` (everything when None);
+    ``voided_only`` narrows it to voided ones (``voids.py``)."""
+    listed = ", ".join(f"'{kind}'" for kind in types)
     sql = (
         f"SELECT id, type, tranid, externalid, TO_CHAR(lastmodifieddate, '{TIMESTAMP_MASK}') AS modified "
-        f"FROM transaction WHERE type IN ({types})"
+        f"FROM transaction WHERE type IN ({listed})"
     )
+    if voided_only:
+        sql += " AND voided = 'T'"
     if start is not None:
         # SuiteQL compares in the account's zone: write the instant there, to the second (rounded down,
         # so a change in the same second as the start is still read)
@@ -113,11 +122,17 @@ def window_query(start: datetime | None, zone: ZoneInfo) -> str:
 
 
 async def changed_transactions(
-    reader: NetSuiteClient, start: datetime | None, *, page_size: int
+    reader: NetSuiteClient,
+    start: datetime | None,
+    *,
+    page_size: int,
+    types: Mapping[str, str] = SOURCE_TYPES,
+    voided_only: bool = False,
 ) -> list[ChangedTransaction]:
-    """Every payment and credit memo modified at or after ``start``, ordered by (modified, id)."""
+    """Every transaction of ``types`` (SuiteQL type → REST record type; default: payments and credit
+    memos) modified at or after ``start``, ordered by (modified, id)."""
     found: list[ChangedTransaction] = []
-    query = window_query(start, account_zone(reader))
+    query = window_query(start, account_zone(reader), types=types, voided_only=voided_only)
     async for raw in reader.suiteql_keyset(query, key="id", page_size=min(page_size, 1000)):
         row = reader.decode_row(raw, {"modified": datetime})
         modified = row.get("modified")
@@ -130,7 +145,7 @@ async def changed_transactions(
         found.append(
             ChangedTransaction(
                 id=str(row["id"]),
-                record_type=SOURCE_TYPES[str(row["type"])],
+                record_type=types[str(row["type"])],
                 tran_id=_text(row.get("tranid")),
                 external_id=_text(row.get("externalid")),
                 modified=modified,

@@ -26,20 +26,18 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ledgerbridge.connectors.netsuite.client import NetSuiteClient
 from ledgerbridge.connectors.nue.client import NueClient
 from ledgerbridge.connectors.nue.records import CreditMemoStatus, InvoiceStatus
-from ledgerbridge.engine.cursors import Cursor
 from ledgerbridge.engine.executor import WriteResult
-from ledgerbridge.errors import ActionNeeded, Fatal, LedgerbridgeError, RecordRejected, Retriable
+from ledgerbridge.errors import ActionNeeded, Fatal, LedgerbridgeError, Retriable
 from ledgerbridge.flows.billing_ids import NETSUITE, NUE, nue_id_from, sanitise
 from ledgerbridge.hub import ClaimedRecord, HubStore, StagedRecord
 
 from .memos import memo_in_hub
 from .resolve import nue_id
-from .source import TIMESTAMP_FORMAT, TIMESTAMP_MASK, account_zone
+from .source import ChangedTransaction, changed_transactions
 from .staging import MAPPING_VERSION
 
 VOID = "void"
@@ -51,62 +49,14 @@ SOURCE_TYPE = "transaction.void"
 TARGET_TYPE = "cancellation"
 
 
-@dataclass(frozen=True, slots=True)
-class VoidedDocument:
-    """An invoice or credit memo NetSuite shows as voided."""
-
-    id: str
-    record_type: str
-    tran_id: str | None
-    external_id: str | None
-    modified: datetime
-
-    @property
-    def cursor(self) -> Cursor:
-        return Cursor(self.modified, self.id.zfill(12))
-
-
-def voids_query(start: datetime | None, zone: Any) -> str:
-    types = ", ".join(f"'{kind}'" for kind in VOIDABLE)
-    sql = (
-        f"SELECT id, type, tranid, externalid, TO_CHAR(lastmodifieddate, '{TIMESTAMP_MASK}') AS modified "
-        f"FROM transaction WHERE voided = 'T' AND type IN ({types})"
-    )
-    if start is not None:
-        local = start.astimezone(zone).strftime(TIMESTAMP_FORMAT)
-        sql += f" AND lastmodifieddate >= TO_TIMESTAMP('{local}', '{TIMESTAMP_MASK}')"
-    return sql
-
-
 async def voided_documents(
     reader: NetSuiteClient, start: datetime | None, *, page_size: int
-) -> list[VoidedDocument]:
+) -> list[ChangedTransaction]:
     """Invoices and credit memos voided (or changed after a void) at or after ``start``, by (modified, id)."""
-    zone = account_zone(reader)
-    found: list[VoidedDocument] = []
-    async for raw in reader.suiteql_keyset(
-        voids_query(start, zone), key="id", page_size=min(page_size, 1000)
-    ):
-        row = reader.decode_row(raw, {"modified": datetime})
-        modified = row.get("modified")
-        if not isinstance(modified, datetime):
-            raise RecordRejected(f"NetSuite transaction {row.get('id')} has no modification time")
-        if modified.tzinfo is None:
-            modified = modified.replace(tzinfo=zone)
-        found.append(
-            VoidedDocument(
-                id=str(row["id"]),
-                record_type=VOIDABLE[str(row["type"])],
-                tran_id=row.get("tranid"),
-                external_id=row.get("externalid"),
-                modified=modified,
-            )
-        )
-    found.sort(key=lambda doc: (doc.modified, doc.id.zfill(12)))
-    return found
+    return await changed_transactions(reader, start, page_size=page_size, types=VOIDABLE, voided_only=True)
 
 
-def staged_void(doc: VoidedDocument) -> StagedRecord:
+def staged_void(doc: ChangedTransaction) -> StagedRecord:
     return StagedRecord(
         source_system=NETSUITE,
         source_type=SOURCE_TYPE,
